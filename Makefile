@@ -47,6 +47,7 @@ refresh: $(STAMP)
 	  --ExecutePreprocessor.timeout=300 $(NB)
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-bench.txt
 	$(BIN)/python benchmarks/bench_conv_mlp.py
 	$(BIN)/python benchmarks/bench_recsys.py
 
